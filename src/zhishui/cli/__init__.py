@@ -1,0 +1,1 @@
+"""The `zhishui` command line (Typer), one sub-command group per domain."""

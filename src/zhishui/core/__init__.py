@@ -1,0 +1,1 @@
+"""Core: settings, errors, clock, events and geographic helpers shared by every domain."""

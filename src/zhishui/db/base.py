@@ -1,0 +1,26 @@
+"""Declarative base with naming conventions so that migrations are stable on every dialect."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+# Tables with a geometry column and a spatial index: table name -> geometry column.
+SPATIAL_TABLES: dict[str, str] = {}
+
+
+def register_spatial(table: str, column: str = "geom") -> None:
+    SPATIAL_TABLES[table] = column

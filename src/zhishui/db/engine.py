@@ -1,0 +1,67 @@
+"""Engines for SQLite (WAL, spatial functions, foreign keys) and PostgreSQL (pool)."""
+
+from __future__ import annotations
+
+import sqlite3
+import struct
+from typing import Any
+
+import shapely
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from zhishui.core.settings import sqlite_path
+
+_POINT = struct.Struct("<dd")
+
+
+def make_engine(url: str, **kw: Any) -> Engine:
+    if url.startswith("sqlite"):
+        path = sqlite_path(url)
+        if path is not None and path.parent and not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30}, **kw)
+        event.listen(engine, "connect", _sqlite_on_connect)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kw)
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA cache_size=-65536")
+    cur.close()
+    for i, name in enumerate(("zs_minx", "zs_miny", "zs_maxx", "zs_maxy")):
+        dbapi_conn.create_function(name, 1, _bound_getter(i), deterministic=True)
+
+
+def _bound_getter(i: int) -> Any:
+    def bound(wkb: bytes | None) -> float | None:
+        if wkb is None:
+            return None
+        return wkb_bounds(wkb)[i]
+
+    return bound
+
+
+_last: list[Any] = [None, None]
+
+
+def wkb_bounds(wkb: bytes) -> tuple[float, float, float, float]:
+    """(minx, miny, maxx, maxy) of a WKB geometry; fast path for 2D little-endian points."""
+    if _last[0] == wkb:
+        return _last[1]
+    if len(wkb) == 21 and wkb[0] == 1 and wkb[1:5] == b"\x01\x00\x00\x00":
+        x, y = _POINT.unpack_from(wkb, 5)
+        result = (x, y, x, y)
+    else:
+        result = tuple(shapely.bounds(shapely.from_wkb(wkb)).tolist())
+    _last[0], _last[1] = wkb, result
+    return result  # type: ignore[return-value]

@@ -1,0 +1,1 @@
+"""The registry: networks, nodes, links, components, river outfalls, stations, pollution sources."""

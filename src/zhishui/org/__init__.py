@@ -1,0 +1,1 @@
+"""Geography and people: administrative divisions, unit grids, org units, users and access."""
