@@ -9,7 +9,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from zhishui.cli.common import console, context
+from zhishui.cli.common import console, context, err
 from zhishui.network import checking
 from zhishui.network.export import FORMATS, export_network
 from zhishui.network.importing import FEATURE_TARGETS, import_file
@@ -18,7 +18,7 @@ from zhishui.org.scope import SYSTEM
 
 def _progress() -> Progress:
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                    console=console, transient=False)
+                    console=err, transient=True)
 
 
 def import_(
