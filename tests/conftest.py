@@ -21,12 +21,14 @@ from zhishui.core.clock import FixedClock
 from zhishui.core.settings import Settings
 from zhishui.db import migrate
 from zhishui.db.engine import make_engine
-from zhishui.org import geography, service as org
+from zhishui.org import geography
+from zhishui.org import service as org
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = (ROOT / ".." / "shared" / "data").resolve()
-PG_URL = os.environ.get("ZHISHUI_TEST_PG_URL",
-                        "postgresql+psycopg://postgres@127.0.0.1:5432/zhishui_test")
+PG_URL = os.environ.get(
+    "ZHISHUI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/zhishui_test"
+)
 REQUIRE_PG = os.environ.get("CI", "").lower() == "true" or os.environ.get("ZHISHUI_REQUIRE_PG")
 PASSWORD = "Secret-123"
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -63,8 +65,10 @@ def pg_database(worker_id: str) -> Iterator[str]:
         pytest.skip("PostgreSQL not reachable")
     url = _worker_url(worker_id)
     name = sa.engine.make_url(url).database
-    admin = make_engine(sa.engine.make_url(url).set(database="postgres").render_as_string(False),
-                        isolation_level="AUTOCOMMIT")
+    admin = make_engine(
+        sa.engine.make_url(url).set(database="postgres").render_as_string(False),
+        isolation_level="AUTOCOMMIT",
+    )
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
@@ -77,9 +81,15 @@ def pg_database(worker_id: str) -> Iterator[str]:
 
 def _truncate_all(engine: sa.Engine) -> None:
     with engine.begin() as conn:
-        tables = [r[0] for r in conn.execute(sa.text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-            "AND tablename NOT IN ('alembic_version', 'spatial_ref_sys')"))]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                sa.text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename NOT IN ('alembic_version', 'spatial_ref_sys')"
+                )
+            )
+        ]
         conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 
@@ -113,16 +123,30 @@ def ctx(settings: Settings) -> Iterator[Context]:
 def seed_county(ctx: Context) -> None:
     """A small county: one county, two streets, a community, centres, departments and users."""
     with ctx.unit_of_work() as s:
-        geography.add_division(s, "330523", "安吉县", "county", None,
-                               shapely.box(119.5, 30.5, 119.9, 30.8))
-        geography.add_division(s, "330523001", "递铺街道", "town", "330523",
-                               shapely.box(119.6, 30.6, 119.7, 30.7))
-        geography.add_division(s, "330523002", "昌硕街道", "town", "330523",
-                               shapely.box(119.7, 30.6, 119.8, 30.7))
-        geography.add_division(s, "330523001001", "社区一", "community", "330523001",
-                               shapely.box(119.6, 30.6, 119.65, 30.65))
-        geography.add_grid(s, "33052300100101", "网格 01", "330523001001",
-                           shapely.box(119.6, 30.6, 119.625, 30.625))
+        geography.add_division(
+            s, "330523", "安吉县", "county", None, shapely.box(119.5, 30.5, 119.9, 30.8)
+        )
+        geography.add_division(
+            s, "330523001", "递铺街道", "town", "330523", shapely.box(119.6, 30.6, 119.7, 30.7)
+        )
+        geography.add_division(
+            s, "330523002", "昌硕街道", "town", "330523", shapely.box(119.7, 30.6, 119.8, 30.7)
+        )
+        geography.add_division(
+            s,
+            "330523001001",
+            "社区一",
+            "community",
+            "330523001",
+            shapely.box(119.6, 30.6, 119.65, 30.65),
+        )
+        geography.add_grid(
+            s,
+            "33052300100101",
+            "网格 01",
+            "330523001001",
+            shapely.box(119.6, 30.6, 119.625, 30.625),
+        )
         org.add_org_unit(s, "CC", "县城运中心", "centre", "city", "330523")
         org.add_org_unit(s, "SC1", "递铺街道中心", "centre", "street", "330523001", "CC")
         org.add_org_unit(s, "SC2", "昌硕街道中心", "centre", "street", "330523002", "CC")
@@ -175,8 +199,9 @@ class LiveServer:
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(context=ctx), host="127.0.0.1", port=self.port,
-                                log_level="warning")
+        config = uvicorn.Config(
+            create_app(context=ctx), host="127.0.0.1", port=self.port, log_level="warning"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

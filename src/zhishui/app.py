@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None, context: Context | None = None)
     app = FastAPI(
         title="zhishui 智水",
         version=__version__,
-        description="一张网智管 — registry, sensors, alarms and cases of a county's water networks.",
+        description="一张网智管 — the registry, sensors, alarms and cases of a county.",
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",

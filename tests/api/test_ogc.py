@@ -25,7 +25,9 @@ def test_landing_conformance_collections(admin_client: TestClient, county):
     cols = admin_client.get("/ogc/collections").json()["collections"]
     links = next(c for c in cols if c["id"] == "links")
     bbox = links["extent"]["spatial"]["bbox"][0]
-    assert bbox[0] == pytest.approx(119.61, abs=1e-4) and bbox[2] == pytest.approx(119.615, abs=1e-4)
+    assert bbox[0] == pytest.approx(119.61, abs=1e-4) and bbox[2] == pytest.approx(
+        119.615, abs=1e-4
+    )
 
 
 def test_items_paging_and_filters(admin_client: TestClient, county):
@@ -38,8 +40,9 @@ def test_items_paging_and_filters(admin_client: TestClient, county):
     assert "offset=3" in rels["next"] and "offset=0" in rels["prev"]
     r = admin_client.get("/ogc/collections/nodes/items", params={"kind": "outfall"})
     assert [f["properties"]["external_id"] for f in r.json()["features"]] == ["OUT1"]
-    r = admin_client.get("/ogc/collections/nodes/items",
-                         params={"bbox": "119.6125,30.6,119.62,30.62"})
+    r = admin_client.get(
+        "/ogc/collections/nodes/items", params={"bbox": "119.6125,30.6,119.62,30.62"}
+    )
     assert {f["properties"]["external_id"] for f in r.json()["features"]} == {"J3", "J4", "OUT1"}
     one = r.json()["features"][0]
     item = admin_client.get(f"/ogc/collections/nodes/items/{one['id']}").json()
@@ -60,20 +63,49 @@ def test_gdal_reads_zhishui_through_oapif(county, tmp_path):
     with LiveServer(county) as server:
         env = {**os.environ, "GDAL_HTTP_HEADERS": f"Authorization: Bearer {token}"}
         copy = tmp_path / "links.geojson"
-        out = subprocess.run(["ogr2ogr", "-f", "GeoJSON", str(copy), f"OAPIF:{server.url}/ogc",
-                              "links"], capture_output=True, text=True, env=env, timeout=60)
+        out = subprocess.run(
+            ["ogr2ogr", "-f", "GeoJSON", str(copy), f"OAPIF:{server.url}/ogc", "links"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
         assert out.returncode == 0, out.stderr
         features = json.loads(copy.read_text())["features"]
         ids = sorted(f["properties"]["external_id"] for f in features)
         assert ids == ["P0", "P1", "P2", "P3", "P4"]
         assert features[0]["geometry"]["type"] == "LineString"
-        out = subprocess.run(["ogrinfo", "-ro", "-so", f"OAPIF:{server.url}/ogc", "links",
-                              "-spat", "119.6125", "30.6", "119.62", "30.62"],
-                             capture_output=True, text=True, env=env, timeout=60)
+        out = subprocess.run(
+            [
+                "ogrinfo",
+                "-ro",
+                "-so",
+                f"OAPIF:{server.url}/ogc",
+                "links",
+                "-spat",
+                "119.6125",
+                "30.6",
+                "119.62",
+                "30.62",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
         assert "Feature Count: 3" in out.stdout, out.stdout + out.stderr
-        out = subprocess.run(["ogrinfo", "-ro", "-so", f"OAPIF:{server.url}/ogc"],
-                             capture_output=True, text=True, env=env, timeout=60)
+        out = subprocess.run(
+            ["ogrinfo", "-ro", "-so", f"OAPIF:{server.url}/ogc"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
         assert "outfalls" in out.stdout and "components" in out.stdout
-        denied = subprocess.run(["ogrinfo", "-ro", "-so", f"OAPIF:{server.url}/ogc"],
-                                capture_output=True, text=True, timeout=60)
+        denied = subprocess.run(
+            ["ogrinfo", "-ro", "-so", f"OAPIF:{server.url}/ogc"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert denied.returncode != 0

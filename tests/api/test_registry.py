@@ -10,13 +10,15 @@ from tests.factories import load_outfall, load_storm
 
 def test_features_bbox_and_property_filters(admin_client: TestClient, county):
     load_storm(county)
-    r = admin_client.get("/api/v1/layers/nodes/features",
-                         params={"bbox": "119.6095,30.6,119.6115,30.62"})
+    r = admin_client.get(
+        "/api/v1/layers/nodes/features", params={"bbox": "119.6095,30.6,119.6115,30.62"}
+    )
     body = r.json()
     assert r.status_code == 200 and body["numberMatched"] == 2
     assert {f["properties"]["external_id"] for f in body["features"]} == {"J0", "J1"}
-    r = admin_client.get("/api/v1/layers/links/features", params={"material": "concrete",
-                                                                  "install_year": "2012"})
+    r = admin_client.get(
+        "/api/v1/layers/links/features", params={"material": "concrete", "install_year": "2012"}
+    )
     assert [f["properties"]["external_id"] for f in r.json()["features"]] == ["P2"]
     r = admin_client.get("/api/v1/layers/links/features", params={"install_year": "abc"})
     assert r.status_code == 422 and r.json()["details"]["field"] == "install_year"
@@ -27,10 +29,13 @@ def test_features_bbox_and_property_filters(admin_client: TestClient, county):
 def test_gcj02_output_shifts_coordinates(admin_client: TestClient, county):
     load_storm(county)
     plain = admin_client.get("/api/v1/layers/nodes/features", params={"limit": 1}).json()
-    gcj = admin_client.get("/api/v1/layers/nodes/features",
-                           params={"limit": 1, "crs": "gcj02"}).json()
-    (x0, y0), (x1, y1) = (plain["features"][0]["geometry"]["coordinates"],
-                          gcj["features"][0]["geometry"]["coordinates"])
+    gcj = admin_client.get(
+        "/api/v1/layers/nodes/features", params={"limit": 1, "crs": "gcj02"}
+    ).json()
+    (x0, y0), (x1, y1) = (
+        plain["features"][0]["geometry"]["coordinates"],
+        gcj["features"][0]["geometry"]["coordinates"],
+    )
     assert 0.003 < x1 - x0 < 0.007 and -0.004 < y1 - y0 < 0.001
 
 
@@ -45,11 +50,12 @@ def test_scope_hides_what_is_outside_a_street(app_client: TestClient, county):
 
         from zhishui.network.models import Node
 
-        s.execute(update(Node).where(Node.external_id == "J0")
-                  .values(division_code="330523002"))
+        s.execute(update(Node).where(Node.external_id == "J0").values(division_code="330523002"))
     login(app_client, "street1")
-    ids = {f["properties"]["external_id"] for f in
-           app_client.get("/api/v1/layers/nodes/features").json()["features"]}
+    ids = {
+        f["properties"]["external_id"]
+        for f in app_client.get("/api/v1/layers/nodes/features").json()["features"]
+    }
     assert "J0" not in ids and len(ids) == 5
     found = {h["code"] for h in app_client.get("/api/v1/search", params={"q": "J"}).json()}
     assert "J0" not in found and "J1" in found

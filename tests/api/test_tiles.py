@@ -22,7 +22,9 @@ def test_links_tile_carries_pipes_with_styling_properties(admin_client: TestClie
     load_storm(county)
     x, y = tile_of(119.612, 30.61, 16)
     r = admin_client.get(f"/tiles/links/16/{x}/{y}.pbf")
-    assert r.status_code == 200 and r.headers["content-type"] == "application/vnd.mapbox-vector-tile"
+    assert (
+        r.status_code == 200 and r.headers["content-type"] == "application/vnd.mapbox-vector-tile"
+    )
     features = decode_tile(r.content)["links"]["features"]
     props = {f["properties"]["external_id"]: f["properties"] for f in features}
     assert "P2" in props and props["P2"]["network_kind"] == "storm"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
-
 from tests.factories import load_outfall, load_storm, storm_model
+
 from zhishui.core.errors import InputRejected, PermissionDenied
 from zhishui.network.features import import_features
 from zhishui.network.models import Link, Network, Node, RiverOutfall
@@ -72,10 +72,11 @@ def test_outfall_links_to_its_node_and_updates_by_code(county):
 
 
 def test_bad_outfalls_name_row_and_field(county):
-    recs = [FeatureRecord("RK-1", "secret", 119.6, 30.6, line=2),
-            FeatureRecord("RK-2", "other", None, None, line=3),
-            FeatureRecord("RK-2", "other", 119.6, 30.6,
-                          attrs={"node": "X", "network": "none"}, line=4)]
+    recs = [
+        FeatureRecord("RK-1", "secret", 119.6, 30.6, line=2),
+        FeatureRecord("RK-2", "other", None, None, line=3),
+        FeatureRecord("RK-2", "other", 119.6, 30.6, attrs={"node": "X", "network": "none"}, line=4),
+    ]
     with pytest.raises(InputRejected) as err, county.unit_of_work() as s:
         import_features(s, "outfalls", recs, SYSTEM, None, "list.json")
     got = {(p.line, p.field) for p in err.value.problems}
@@ -84,9 +85,11 @@ def test_bad_outfalls_name_row_and_field(county):
 
 
 def test_component_codes_are_checked(county):
-    recs = [FeatureRecord("3305230101000001", "0101", 119.61, 30.61, line=2),
-            FeatureRecord("33052301010001", "0101", 119.61, 30.61, line=3),
-            FeatureRecord("3305230102000001", "0101", 119.61, 30.61, line=4)]
+    recs = [
+        FeatureRecord("3305230101000001", "0101", 119.61, 30.61, line=2),
+        FeatureRecord("33052301010001", "0101", 119.61, 30.61, line=3),
+        FeatureRecord("3305230102000001", "0101", 119.61, 30.61, line=4),
+    ]
     with pytest.raises(InputRejected) as err, county.unit_of_work() as s:
         import_features(s, "components", recs, SYSTEM, None, "c.xlsx")
     assert {(p.line, p.field) for p in err.value.problems} == {(3, "code"), (4, "class")}

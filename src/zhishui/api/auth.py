@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from pydantic import BaseModel, Field
 
-from zhishui.api.deps import SESSION_COOKIE, CurrentActor, Ctx, DbSession, client_ip
+from zhishui.api.deps import SESSION_COOKIE, Ctx, CurrentActor, DbSession, client_ip
 from zhishui.org import service as org
 from zhishui.org.models import User
 
@@ -30,25 +30,43 @@ class MeOut(BaseModel):
 
 def _me(user: User, csrf: str | None) -> MeOut:
     unit = user.org_unit
-    return MeOut(username=user.username, display_name=user.display_name, roles=list(user.roles),
-                 org_unit={"code": unit.code, "name": unit.name, "level": unit.level,
-                           "division_code": unit.division_code},
-                 locale=user.locale, csrf_token=csrf)
+    return MeOut(
+        username=user.username,
+        display_name=user.display_name,
+        roles=list(user.roles),
+        org_unit={
+            "code": unit.code,
+            "name": unit.name,
+            "level": unit.level,
+            "division_code": unit.division_code,
+        },
+        locale=user.locale,
+        csrf_token=csrf,
+    )
 
 
 def _set_cookie(response: Response, request: Request, token: str, ctx: Ctx) -> None:
     secure = ctx.settings.cookie_secure or request.url.scheme == "https"
-    response.set_cookie(SESSION_COOKIE, token, max_age=ctx.settings.session_hours * 3600,
-                        httponly=True, secure=secure, samesite="lax", path="/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=ctx.settings.session_hours * 3600,
+        httponly=True,
+        secure=secure,
+        samesite="lax",
+        path="/",
+    )
 
 
 @router.post("/auth/login", response_model=MeOut, summary="Log in (JSON or form)")
-def login(request: Request, response: Response, ctx: Ctx, session: DbSession,
-          body: LoginBody) -> MeOut:
+def login(
+    request: Request, response: Response, ctx: Ctx, session: DbSession, body: LoginBody
+) -> MeOut:
     now = ctx.clock.now()
     try:
-        user = org.authenticate(session, body.username, body.password, now, ctx.login_policy,
-                                client_ip(request))
+        user = org.authenticate(
+            session, body.username, body.password, now, ctx.login_policy, client_ip(request)
+        )
     except Exception:
         session.commit()  # keep the failure count and audit entry; the error still goes out
         raise
@@ -58,9 +76,14 @@ def login(request: Request, response: Response, ctx: Ctx, session: DbSession,
 
 
 @router.post("/auth/login-form", include_in_schema=False)
-def login_form(request: Request, ctx: Ctx, session: DbSession,
-               username: Annotated[str, Form()], password: Annotated[str, Form()],
-               next: Annotated[str, Form()] = "/") -> Response:
+def login_form(
+    request: Request,
+    ctx: Ctx,
+    session: DbSession,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
     from fastapi.responses import RedirectResponse
 
     from zhishui.core.errors import AuthenticationFailed
@@ -68,8 +91,9 @@ def login_form(request: Request, ctx: Ctx, session: DbSession,
     now = ctx.clock.now()
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     try:
-        user = org.authenticate(session, username, password, now, ctx.login_policy,
-                                client_ip(request))
+        user = org.authenticate(
+            session, username, password, now, ctx.login_policy, client_ip(request)
+        )
     except AuthenticationFailed as exc:
         session.commit()
         reason = "locked" if "locked" in exc.message else "failed"

@@ -33,9 +33,9 @@ def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def optional_actor(request: Request, session: Annotated[Session, Depends(get_session,
-                                                                          scope="function")]
-                   ) -> Actor | None:
+def optional_actor(
+    request: Request, session: Annotated[Session, Depends(get_session, scope="function")]
+) -> Actor | None:
     ctx = get_context(request)
     now = ctx.clock.now()
     auth = request.headers.get("authorization", "")

@@ -50,8 +50,12 @@ async def zhishui_error(request: Request, exc: Exception) -> JSONResponse:
 async def request_invalid(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     problems = [
-        {"message": e.get("msg"), "field": ".".join(str(p) for p in e.get("loc", ())[1:]) or None,
-         "file": None, "line": None}
+        {
+            "message": e.get("msg"),
+            "field": ".".join(str(p) for p in e.get("loc", ())[1:]) or None,
+            "file": None,
+            "line": None,
+        }
         for e in exc.errors()
     ]
     first = problems[0] if problems else {"message": "invalid request", "field": None}

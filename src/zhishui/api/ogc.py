@@ -38,21 +38,39 @@ def _json(body: dict[str, Any], media: str = "application/json") -> JSONResponse
 def landing(request: Request, actor: CurrentActor) -> JSONResponse:
     base = _base(request)
     root = str(request.base_url).rstrip("/")
-    return _json({
-        "title": "zhishui 智水 — OGC API Features",
-        "description": "The registry of networks, components, outfalls, stations and sources.",
-        "links": [
-            {"href": base, "rel": "self", "type": "application/json", "title": "this document"},
-            {"href": f"{root}/api/openapi.json", "rel": "service-desc",
-             "type": "application/vnd.oai.openapi+json;version=3.0", "title": "the API definition"},
-            {"href": f"{root}/api/docs", "rel": "service-doc", "type": "text/html",
-             "title": "the API documentation"},
-            {"href": f"{base}/conformance", "rel": "conformance", "type": "application/json",
-             "title": "conformance classes"},
-            {"href": f"{base}/collections", "rel": "data", "type": "application/json",
-             "title": "collections"},
-        ],
-    })
+    return _json(
+        {
+            "title": "zhishui 智水 — OGC API Features",
+            "description": "The registry of networks, components, outfalls, stations and sources.",
+            "links": [
+                {"href": base, "rel": "self", "type": "application/json", "title": "this document"},
+                {
+                    "href": f"{root}/api/openapi.json",
+                    "rel": "service-desc",
+                    "type": "application/vnd.oai.openapi+json;version=3.0",
+                    "title": "the API definition",
+                },
+                {
+                    "href": f"{root}/api/docs",
+                    "rel": "service-doc",
+                    "type": "text/html",
+                    "title": "the API documentation",
+                },
+                {
+                    "href": f"{base}/conformance",
+                    "rel": "conformance",
+                    "type": "application/json",
+                    "title": "conformance classes",
+                },
+                {
+                    "href": f"{base}/collections",
+                    "rel": "data",
+                    "type": "application/json",
+                    "title": "collections",
+                },
+            ],
+        }
+    )
 
 
 @router.get("/conformance", summary="Conformance classes")
@@ -71,8 +89,12 @@ def _collection(request: Request, session: DbSession, layer: Layer) -> dict[str,
         "crs": [CRS84],
         "links": [
             {"href": f"{base}/collections/{layer.id}", "rel": "self", "type": "application/json"},
-            {"href": f"{base}/collections/{layer.id}/items", "rel": "items", "type": GEOJSON,
-             "title": layer.title_en},
+            {
+                "href": f"{base}/collections/{layer.id}/items",
+                "rel": "items",
+                "type": GEOJSON,
+                "title": layer.title_en,
+            },
         ],
     }
     if bbox is not None:
@@ -83,42 +105,56 @@ def _collection(request: Request, session: DbSession, layer: Layer) -> dict[str,
 @router.get("/collections", summary="The collections (one per layer)")
 def collections(request: Request, session: DbSession, actor: CurrentActor) -> JSONResponse:
     base = _base(request)
-    return _json({
-        "links": [{"href": f"{base}/collections", "rel": "self", "type": "application/json"}],
-        "collections": [_collection(request, session, layer) for layer in LAYERS.values()],
-    })
+    return _json(
+        {
+            "links": [{"href": f"{base}/collections", "rel": "self", "type": "application/json"}],
+            "collections": [_collection(request, session, layer) for layer in LAYERS.values()],
+        }
+    )
 
 
 @router.get("/collections/{collection_id}", summary="One collection")
-def collection(request: Request, session: DbSession, actor: CurrentActor,
-               collection_id: str) -> JSONResponse:
+def collection(
+    request: Request, session: DbSession, actor: CurrentActor, collection_id: str
+) -> JSONResponse:
     return _json(_collection(request, session, get_layer(collection_id)))
 
 
 @router.get("/collections/{collection_id}/items", summary="Features, filtered and paged")
-def items(request: Request, session: DbSession, actor: CurrentActor, collection_id: str,
-          bbox: str | None = None, limit: Annotated[int, Query(ge=1, le=10000)] = 10,
-          offset: Annotated[int, Query(ge=0)] = 0) -> JSONResponse:
+def items(
+    request: Request,
+    session: DbSession,
+    actor: CurrentActor,
+    collection_id: str,
+    bbox: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=10000)] = 10,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> JSONResponse:
     layer = get_layer(collection_id)
     filters = {k: v for k, v in request.query_params.items() if k not in RESERVED}
-    features, matched = query_features(session, layer, actor, parse_bbox(bbox), filters,
-                                       limit, offset)
+    features, matched = query_features(
+        session, layer, actor, parse_bbox(bbox), filters, limit, offset
+    )
     url = f"{_base(request)}/collections/{layer.id}/items"
     params = dict(request.query_params)
     links = [{"href": _with(url, params, offset), "rel": "self", "type": GEOJSON}]
     if matched is not None and offset + len(features) < matched:
         links.append({"href": _with(url, params, offset + limit), "rel": "next", "type": GEOJSON})
     if offset > 0:
-        links.append({"href": _with(url, params, max(0, offset - limit)), "rel": "prev",
-                      "type": GEOJSON})
-    return _json({
-        "type": "FeatureCollection",
-        "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "numberMatched": matched,
-        "numberReturned": len(features),
-        "features": [feature_json(f) for f in features],
-        "links": links,
-    }, GEOJSON)
+        links.append(
+            {"href": _with(url, params, max(0, offset - limit)), "rel": "prev", "type": GEOJSON}
+        )
+    return _json(
+        {
+            "type": "FeatureCollection",
+            "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "numberMatched": matched,
+            "numberReturned": len(features),
+            "features": [feature_json(f) for f in features],
+            "links": links,
+        },
+        GEOJSON,
+    )
 
 
 def _with(url: str, params: dict[str, str], offset: int) -> str:
@@ -128,13 +164,17 @@ def _with(url: str, params: dict[str, str], offset: int) -> str:
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature")
-def item(request: Request, session: DbSession, actor: CurrentActor, collection_id: str,
-         feature_id: int) -> JSONResponse:
+def item(
+    request: Request, session: DbSession, actor: CurrentActor, collection_id: str, feature_id: int
+) -> JSONResponse:
     layer = get_layer(collection_id)
     feature = get_feature(session, layer, feature_id, actor)
     base = f"{_base(request)}/collections/{layer.id}"
-    body = feature_json(feature, links=[
-        {"href": f"{base}/items/{feature_id}", "rel": "self", "type": GEOJSON},
-        {"href": base, "rel": "collection", "type": "application/json"},
-    ])
+    body = feature_json(
+        feature,
+        links=[
+            {"href": f"{base}/items/{feature_id}", "rel": "self", "type": GEOJSON},
+            {"href": base, "rel": "collection", "type": "application/json"},
+        ],
+    )
     return _json(body, GEOJSON)

@@ -23,10 +23,15 @@ class NewUser(BaseModel):
 
 
 def user_json(u: User) -> dict[str, Any]:
-    return {"username": u.username, "display_name": u.display_name, "roles": u.roles,
-            "org_unit": u.org_unit.code, "org_unit_name": u.org_unit.name,
-            "is_active": u.is_active,
-            "locked_until": u.locked_until.isoformat() if u.locked_until else None}
+    return {
+        "username": u.username,
+        "display_name": u.display_name,
+        "roles": u.roles,
+        "org_unit": u.org_unit.code,
+        "org_unit_name": u.org_unit.name,
+        "is_active": u.is_active,
+        "locked_until": u.locked_until.isoformat() if u.locked_until else None,
+    }
 
 
 @router.get("", summary="Users in your area")
@@ -40,7 +45,8 @@ def add_user(session: DbSession, actor: CurrentActor, body: NewUser) -> dict[str
     actor.require("admin")
     unit = org.get_org_unit(session, body.org_unit)
     actor.require_covers(unit.division_code)
-    user = org.add_user(session, body.username, body.password, body.org_unit, body.roles,
-                        body.display_name)
+    user = org.add_user(
+        session, body.username, body.password, body.org_unit, body.roles, body.display_name
+    )
     org.audit(session, actor, "user_added", body.username, roles=body.roles)
     return user_json(user)

@@ -7,8 +7,9 @@ import typer
 from zhishui.cli.common import console, context
 from zhishui.db import migrate
 
-app = typer.Typer(help="Database schema: create or upgrade it (Alembic migrations).",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Database schema: create or upgrade it (Alembic migrations).", no_args_is_help=True
+)
 
 
 @app.command()
@@ -16,8 +17,10 @@ def upgrade(revision: str = typer.Argument("head", help="target revision")) -> N
     """Create the schema or bring it up to date (safe to run again)."""
     with context() as ctx:
         migrate.upgrade(ctx.engine, revision)
-        console.print(f"schema at [bold]{migrate.current_revision(ctx.engine)}[/] "
-                      f"({ctx.engine.url.render_as_string(hide_password=True)})")
+        console.print(
+            f"schema at [bold]{migrate.current_revision(ctx.engine)}[/] "
+            f"({ctx.engine.url.render_as_string(hide_password=True)})"
+        )
 
 
 @app.command()

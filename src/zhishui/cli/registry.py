@@ -17,21 +17,36 @@ from zhishui.org.scope import SYSTEM
 
 
 def _progress() -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                    console=err, transient=True)
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
 
 
 def import_(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True,
-                                help="SWMM/EPANET .inp, GeoJSON, GeoPackage, Shapefile or .xlsx"),
+    file: Path = typer.Argument(
+        ...,
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="SWMM/EPANET .inp, GeoJSON, GeoPackage, Shapefile or .xlsx",
+    ),
     network: str = typer.Option(None, "--network", help="network name (created if new)"),
     kind: str = typer.Option(None, "--kind", help="storm|sewer|combined|supply (new networks)"),
-    crs: str = typer.Option(None, "--crs", help="the file's CRS, e.g. EPSG:4549 (default: "
-                            "read from the file, else lon/lat)"),
-    target: str = typer.Option("network", "--target",
-                               help=f"network or one of {', '.join(FEATURE_TARGETS)}"),
-    mapping: Path = typer.Option(None, "--mapping", exists=True,
-                                 help="JSON field mapping for GIS files"),
+    crs: str = typer.Option(
+        None,
+        "--crs",
+        help="the file's CRS, e.g. EPSG:4549 (default: read from the file, else lon/lat)",
+    ),
+    target: str = typer.Option(
+        "network", "--target", help=f"network or one of {', '.join(FEATURE_TARGETS)}"
+    ),
+    mapping: Path = typer.Option(
+        None, "--mapping", exists=True, help="JSON field mapping for GIS files"
+    ),
 ) -> None:
     """Import a file, all or nothing; importing it again updates by id instead of duplicating."""
     field_map = json.loads(mapping.read_text("utf-8")) if mapping else None

@@ -12,8 +12,9 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
     port: int = typer.Option(8000, "--port", help="port to listen on"),
     workers: int = typer.Option(1, "--workers", help="worker processes (PostgreSQL only)"),
-    demo: bool = typer.Option(False, "--demo", help="load the demo county first if the "
-                              "database is empty"),
+    demo: bool = typer.Option(
+        False, "--demo", help="load the demo county first if the database is empty"
+    ),
 ) -> None:
     """Start the web platform (REST API, OGC API, tiles and the command-centre map)."""
     import uvicorn
@@ -26,8 +27,15 @@ def serve(
             logins = load_demo_if_empty(ctx, console)
             print_logins(console, logins)
     console.print(f"zhishui on [bold]http://{host}:{port}[/]  (API docs: /api/docs)")
-    uvicorn.run("zhishui.app:create_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=True, log_level="info")
+    uvicorn.run(
+        "zhishui.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
 
 
 def demo(

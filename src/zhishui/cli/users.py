@@ -19,8 +19,13 @@ def add(
     org_unit: str = typer.Option(..., "--org-unit", help="code of the user's org unit"),
     role: list[str] = typer.Option(..., "--role", help=f"one or more of: {', '.join(ROLES)}"),
     name: str = typer.Option(None, "--name", help="display name"),
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True,
-                                 help="at least 8 characters mixing letters and digits"),
+    password: str = typer.Option(
+        ...,
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        help="at least 8 characters mixing letters and digits",
+    ),
 ) -> None:
     """Add a user (password is asked for when not given)."""
     with context() as ctx, ctx.unit_of_work() as s:
@@ -35,8 +40,14 @@ def list_() -> None:
     with context() as ctx, ctx.unit_of_work() as s:
         table = Table("username", "name", "org unit", "level", "roles", "locked")
         for u in org.list_users(s, SYSTEM):
-            table.add_row(u.username, u.display_name, u.org_unit.name, u.org_unit.level,
-                          ", ".join(u.roles), "yes" if u.locked_until else "")
+            table.add_row(
+                u.username,
+                u.display_name,
+                u.org_unit.name,
+                u.org_unit.level,
+                ", ".join(u.roles),
+                "yes" if u.locked_until else "",
+            )
     console.print(table)
 
 

@@ -24,24 +24,37 @@ def load_model(session: Session, name: str, actor: Actor, crs: str | None = None
     target = crs or network.source_crs or "EPSG:4326"
     back = from_storage(target)
     fmt = "epanet" if network.kind == "supply" else "swmm"
-    model = NetworkModel(format=fmt, crs=target, source=network.name,
-                         options=dict(network.options or {}))
-    nodes = session.scalars(select(Node).where(Node.network_id == network.id)
-                            .order_by(Node.id)).all()
+    model = NetworkModel(
+        format=fmt, crs=target, source=network.name, options=dict(network.options or {})
+    )
+    nodes = session.scalars(
+        select(Node).where(Node.network_id == network.id).order_by(Node.id)
+    ).all()
     xs = np.array([n.geom.x if n.geom is not None else np.nan for n in nodes])
     ys = np.array([n.geom.y if n.geom is not None else np.nan for n in nodes])
     px, py = back(xs, ys) if len(nodes) else (xs, ys)
     for i, n in enumerate(nodes):
         has = not np.isnan(px[i])
-        model.nodes.append(NodeRecord(
-            n.external_id, n.kind, float(px[i]) if has else None, float(py[i]) if has else None,
-            n.name, n.ground_elev, n.invert_elev, n.max_depth, dict(n.attrs or {})))
+        model.nodes.append(
+            NodeRecord(
+                n.external_id,
+                n.kind,
+                float(px[i]) if has else None,
+                float(py[i]) if has else None,
+                n.name,
+                n.ground_elev,
+                n.invert_elev,
+                n.max_depth,
+                dict(n.attrs or {}),
+            )
+        )
     up, down = aliased(Node), aliased(Node)
     rows = session.execute(
         select(Link, up.external_id, down.external_id)
         .join(up, up.id == Link.from_node_id, isouter=True)
         .join(down, down.id == Link.to_node_id, isouter=True)
-        .where(Link.network_id == network.id).order_by(Link.id)
+        .where(Link.network_id == network.id)
+        .order_by(Link.id)
     ).all()
     for link, a, b in rows:
         vertices: list[tuple[float, float]] = []
@@ -49,26 +62,57 @@ def load_model(session: Session, name: str, actor: Actor, crs: str | None = None
             inner = np.array(link.geom.coords[1:-1])
             vx, vy = back(inner[:, 0], inner[:, 1])
             vertices = list(zip(vx.tolist(), vy.tolist(), strict=True))
-        model.links.append(LinkRecord(
-            link.external_id, link.kind, a or "", b or "", vertices, link.name, link.shape,
-            link.diameter, link.height, link.width, link.material, link.length, link.up_invert,
-            link.down_invert, link.roughness, link.install_year, link.condition_grade,
-            link.owner_department, link.status, dict(link.attrs or {})))
-    for sc in session.scalars(select(Subcatchment).where(Subcatchment.network_id == network.id)
-                              .order_by(Subcatchment.id)):
+        model.links.append(
+            LinkRecord(
+                link.external_id,
+                link.kind,
+                a or "",
+                b or "",
+                vertices,
+                link.name,
+                link.shape,
+                link.diameter,
+                link.height,
+                link.width,
+                link.material,
+                link.length,
+                link.up_invert,
+                link.down_invert,
+                link.roughness,
+                link.install_year,
+                link.condition_grade,
+                link.owner_department,
+                link.status,
+                dict(link.attrs or {}),
+            )
+        )
+    for sc in session.scalars(
+        select(Subcatchment).where(Subcatchment.network_id == network.id).order_by(Subcatchment.id)
+    ):
         polygon: list[tuple[float, float]] = []
         if sc.geom is not None:
             ring = np.array(sc.geom.exterior.coords)
             qx, qy = back(ring[:, 0], ring[:, 1])
             polygon = list(zip(qx.tolist(), qy.tolist(), strict=True))
-        model.subcatchments.append(SubcatchmentRecord(
-            sc.external_id, sc.outlet, sc.raingage, sc.area_ha, sc.imperv_pct, sc.width_m,
-            sc.slope_pct, polygon, dict(sc.attrs or {})))
+        model.subcatchments.append(
+            SubcatchmentRecord(
+                sc.external_id,
+                sc.outlet,
+                sc.raingage,
+                sc.area_ha,
+                sc.imperv_pct,
+                sc.width_m,
+                sc.slope_pct,
+                polygon,
+                dict(sc.attrs or {}),
+            )
+        )
     return model
 
 
-def export_network(session: Session, name: str, fmt: str, path: Path, actor: Actor,
-                   crs: str | None = None) -> NetworkModel:
+def export_network(
+    session: Session, name: str, fmt: str, path: Path, actor: Actor, crs: str | None = None
+) -> NetworkModel:
     if fmt not in FORMATS:
         raise ValidationFailed(f"format must be one of {', '.join(FORMATS)}", field="format")
     model = load_model(session, name, actor, crs)

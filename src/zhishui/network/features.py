@@ -41,13 +41,23 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "stations": ("river", "target_class"),
     "pollution_sources": ("address", "permit_no"),
 }
-KIND_COLUMN = {"components": "class_code", "outfalls": "outfall_type", "stations": "kind",
-               "pollution_sources": "kind"}
+KIND_COLUMN = {
+    "components": "class_code",
+    "outfalls": "outfall_type",
+    "stations": "kind",
+    "pollution_sources": "kind",
+}
 
 
-def import_features(session: Session, target: str, records: list[FeatureRecord],
-                    actor: Actor, crs: str | None, source: str = "",
-                    locator: Locator | None = None) -> dict[str, Any]:
+def import_features(
+    session: Session,
+    target: str,
+    records: list[FeatureRecord],
+    actor: Actor,
+    crs: str | None,
+    source: str = "",
+    locator: Locator | None = None,
+) -> dict[str, Any]:
     """Validate and upsert point objects by code; nothing is written if any record is bad."""
     actor.require("admin", "operator")
     model = MODELS[target]
@@ -67,10 +77,15 @@ def import_features(session: Session, target: str, records: list[FeatureRecord],
     valid = ~(np.isnan(lon) | np.isnan(lat))
     rows = []
     for i, r in enumerate(records):
-        row: dict[str, Any] = {"code": r.code, "name": r.name, KIND_COLUMN[target]: r.kind,
-                               "division_code": divisions[i] if valid[i] else (
-                                   r.code[:6] if target == "components" else county),
-                               "geom": geoms[i] if valid[i] else None}
+        row: dict[str, Any] = {
+            "code": r.code,
+            "name": r.name,
+            KIND_COLUMN[target]: r.kind,
+            "division_code": divisions[i]
+            if valid[i]
+            else (r.code[:6] if target == "components" else county),
+            "geom": geoms[i] if valid[i] else None,
+        }
         attrs = dict(r.attrs)
         for col in COLUMNS[target]:
             if col in attrs:
@@ -79,8 +94,8 @@ def import_features(session: Session, target: str, records: list[FeatureRecord],
             row["grid_code"] = grids[i]
         if target == "outfalls" and row.get("name") is None:
             row["name"] = r.code
-        attrs.pop("node", None)
-        attrs.pop("network", None)
+        for key in ("node", "network", "division_code"):
+            attrs.pop(key, None)
         if target != "components":
             row["node_id"] = node_ids.get(i)
             row.setdefault("name", r.code)
@@ -93,8 +108,9 @@ def import_features(session: Session, target: str, records: list[FeatureRecord],
     return _upsert(session, model, rows)
 
 
-def _validate(session: Session, target: str, records: list[FeatureRecord],
-              source: str) -> list[Problem]:
+def _validate(
+    session: Session, target: str, records: list[FeatureRecord], source: str
+) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
     classes = set(session.scalars(select(ComponentClass.code))) if target == "components" else set()
@@ -106,44 +122,66 @@ def _validate(session: Session, target: str, records: list[FeatureRecord],
         seen.add(r.code)
         if target == "components":
             if len(r.code) != 16 or not r.code.isdigit():
-                problems.append(Problem(f"component code {r.code!r} is not 16 digits",
-                                        source, r.line, "code"))
+                problems.append(
+                    Problem(f"component code {r.code!r} is not 16 digits", source, r.line, "code")
+                )
             elif r.code[6:10] != r.kind:
-                problems.append(Problem(f"code {r.code} does not match class {r.kind}",
-                                        source, r.line, "class"))
+                problems.append(
+                    Problem(f"code {r.code} does not match class {r.kind}", source, r.line, "class")
+                )
             if classes and r.kind not in classes:
-                problems.append(Problem(f"unknown component class {r.kind!r}",
-                                        source, r.line, "class"))
+                problems.append(
+                    Problem(f"unknown component class {r.kind!r}", source, r.line, "class")
+                )
         if target == "outfalls" and r.kind not in OUTFALL_TYPES:
-            problems.append(Problem(
-                f"outfall type {r.kind!r} is not one of {', '.join(OUTFALL_TYPES)} (HJ 1312-2023)",
-                source, r.line, "type"))
+            problems.append(
+                Problem(
+                    f"outfall type {r.kind!r} is not one of {', '.join(OUTFALL_TYPES)}"
+                    " (HJ 1312-2023)",
+                    source,
+                    r.line,
+                    "type",
+                )
+            )
         if r.x is None or r.y is None:
             problems.append(Problem("position is missing", source, r.line, "x/y"))
     return problems
 
 
-def _resolve_nodes(session: Session, records: list[FeatureRecord], source: str,
-                   problems: list[Problem]) -> dict[int, int]:
+def _resolve_nodes(
+    session: Session, records: list[FeatureRecord], source: str, problems: list[Problem]
+) -> dict[int, int]:
     """Map record index -> node id for records naming `network` and `node` in attrs."""
-    wanted = {(r.attrs.get("network"), str(r.attrs["node"])): i for i, r in enumerate(records)
-              if r.attrs.get("node") not in (None, "")}
+    wanted = {
+        (r.attrs.get("network"), str(r.attrs["node"])): i
+        for i, r in enumerate(records)
+        if r.attrs.get("node") not in (None, "")
+    }
     if not wanted:
         return {}
     found: dict[tuple[str, str], int] = {}
     pairs = list(wanted)
     for i in range(0, len(pairs), 500):
         chunk = pairs[i : i + 500]
-        q = (select(Network.name, Node.external_id, Node.id).join(Network)
-             .where(tuple_(Network.name, Node.external_id).in_(chunk)))
+        q = (
+            select(Network.name, Node.external_id, Node.id)
+            .join(Network)
+            .where(tuple_(Network.name, Node.external_id).in_(chunk))
+        )
         found.update({(n, e): nid for n, e, nid in session.execute(q)})
     out: dict[int, int] = {}
     for key, idx in wanted.items():
         if key in found:
             out[idx] = found[key]
         else:
-            problems.append(Problem(f"node {key[1]!r} not found in network {key[0]!r}", source,
-                                    records[idx].line, "node"))
+            problems.append(
+                Problem(
+                    f"node {key[1]!r} not found in network {key[0]!r}",
+                    source,
+                    records[idx].line,
+                    "node",
+                )
+            )
     return out
 
 
@@ -152,8 +190,11 @@ def _upsert(session: Session, model: type, rows: list[dict[str, Any]]) -> dict[s
     existing: dict[str, int] = {}
     for i in range(0, len(codes), 900):
         chunk = codes[i : i + 900]
-        existing.update(session.execute(select(model.code, model.id)  # type: ignore[attr-defined]
-                                        .where(model.code.in_(chunk))).tuples())  # type: ignore[attr-defined]
+        existing.update(
+            session.execute(
+                select(model.code, model.id).where(model.code.in_(chunk))  # type: ignore[attr-defined]
+            ).all()
+        )  # type: ignore[attr-defined]
     new = [r for r in rows if r["code"] not in existing]
     old = [{**r, "id": existing[r["code"]]} for r in rows if r["code"] in existing]
     for i in range(0, len(new), CHUNK):
@@ -164,8 +205,14 @@ def _upsert(session: Session, model: type, rows: list[dict[str, Any]]) -> dict[s
     return {"inserted": len(new), "updated": len(old)}
 
 
-def import_feature_file(session: Session, path: Path, target: str, actor: Actor,
-                        crs: str | None, mapping: dict[str, Any] | None) -> dict[str, Any]:
+def import_feature_file(
+    session: Session,
+    path: Path,
+    target: str,
+    actor: Actor,
+    crs: str | None,
+    mapping: dict[str, Any] | None,
+) -> dict[str, Any]:
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         if target != "components":
@@ -175,14 +222,16 @@ def import_feature_file(session: Session, path: Path, target: str, actor: Actor,
         records = read_components_xlsx(path, mapping=mapping)
         return import_features(session, target, records, actor, None, path.name)
     if suffix == ".json" and mapping is None and _is_record_list(path):
-        records = [FeatureRecord(**{**r, "line": i + 1}) for i, r in
-                   enumerate(json.loads(path.read_text("utf-8")))]
+        records = [
+            FeatureRecord(**{**r, "line": i + 1})
+            for i, r in enumerate(json.loads(path.read_text("utf-8")))
+        ]
         return import_features(session, target, records, actor, crs, path.name)
     from zhishui.network.io.gdal import read_feature_layer
 
-    code_field = (mapping or {}).get("code", "code")
-    records = read_feature_layer(path, code_field, target, mapping, crs)
-    return import_features(session, target, records, actor, crs, path.name)
+    # The reader already returns lon/lat, transformed from the file's (or the given) CRS.
+    records = read_feature_layer(path, mapping=mapping, crs=crs)
+    return import_features(session, target, records, actor, None, path.name)
 
 
 def _is_record_list(path: Path) -> bool:

@@ -20,18 +20,27 @@ FEATURE_TARGETS = ("components", "outfalls", "stations", "pollution_sources")
 def sniff_inp(path: Path) -> str:
     """'swmm' or 'epanet', from the sections the file has."""
     head = path.read_bytes()[:2_000_000].upper()
-    if b"[CONDUITS]" in head or b"[SUBCATCHMENTS]" in head or b"[JUNCTIONS]" in head and (
-        b"[XSECTIONS]" in head
+    if (
+        b"[CONDUITS]" in head
+        or b"[SUBCATCHMENTS]" in head
+        or (b"[JUNCTIONS]" in head and (b"[XSECTIONS]" in head))
     ):
         return "swmm"
     if b"[PIPES]" in head or b"[RESERVOIRS]" in head:
         return "epanet"
-    raise InputRejected(problems=[Problem("neither a SWMM nor an EPANET .inp file "
-                                          "(no [CONDUITS] or [PIPES] section)", path.name)])
+    raise InputRejected(
+        problems=[
+            Problem(
+                "neither a SWMM nor an EPANET .inp file (no [CONDUITS] or [PIPES] section)",
+                path.name,
+            )
+        ]
+    )
 
 
-def read_network_file(path: Path, crs: str | None = None,
-                      mapping: dict[str, Any] | None = None) -> NetworkModel:
+def read_network_file(
+    path: Path, crs: str | None = None, mapping: dict[str, Any] | None = None
+) -> NetworkModel:
     suffix = path.suffix.lower()
     if suffix == ".inp":
         if sniff_inp(path) == "swmm":
@@ -46,22 +55,36 @@ def read_network_file(path: Path, crs: str | None = None,
 
         fm = FieldMapping.from_dict(mapping) if mapping else None
         return read_network_layers(path, fm, crs)
-    raise InputRejected(problems=[Problem(
-        f"unsupported file type {suffix or '(none)'}; use .inp, .geojson, .gpkg, .shp or .xlsx",
-        path.name)])
+    raise InputRejected(
+        problems=[
+            Problem(
+                f"unsupported file type {suffix or '(none)'}; "
+                "use .inp, .geojson, .gpkg, .shp or .xlsx",
+                path.name,
+            )
+        ]
+    )
 
 
-def import_file(session: Session, path: Path, actor: Actor, target: str = "network",
-                network: str | None = None, kind: str | None = None, crs: str | None = None,
-                mapping: dict[str, Any] | None = None,
-                display_name: str | None = None) -> dict[str, Any]:
+def import_file(
+    session: Session,
+    path: Path,
+    actor: Actor,
+    target: str = "network",
+    network: str | None = None,
+    kind: str | None = None,
+    crs: str | None = None,
+    mapping: dict[str, Any] | None = None,
+    display_name: str | None = None,
+) -> dict[str, Any]:
     """Read and load one file; raises InputRejected (nothing written) on bad input."""
     name = display_name or path.name
     try:
         if target == "network":
             if not network:
-                raise InputRejected(problems=[Problem("a network name is needed", name,
-                                                      field="network")])
+                raise InputRejected(
+                    problems=[Problem("a network name is needed", name, field="network")]
+                )
             model = read_network_file(path, crs, mapping)
             model.source = name
             summary: ImportSummary = import_network(session, model, network, kind, actor)
@@ -73,5 +96,6 @@ def import_file(session: Session, path: Path, actor: Actor, target: str = "netwo
             if p.file and p.file == path.name and name != path.name:
                 object.__setattr__(p, "file", name)
         raise
-    raise InputRejected(problems=[Problem(f"unknown import target {target!r}", name,
-                                          field="target")])
+    raise InputRejected(
+        problems=[Problem(f"unknown import target {target!r}", name, field="target")]
+    )

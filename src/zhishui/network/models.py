@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhishui.core.clock import utcnow
@@ -26,7 +26,7 @@ class Network(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
     division_code: Mapped[str] = mapped_column(String(12), index=True)
-    source_crs: Mapped[str | None] = mapped_column(String(40))
+    source_crs: Mapped[str | None] = mapped_column(Text)
     source_file: Mapped[str | None] = mapped_column(String(300))
     options: Mapped[dict[str, Any] | None] = mapped_column(JSONType())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -133,23 +133,48 @@ def related(session: Session, layer: Layer, feature_id: int, actor: Actor) -> li
         if link is not None:
             for rel, node_id in (("from_node", link.from_node_id), ("to_node", link.to_node_id)):
                 if node_id is not None:
-                    add("nodes", session.execute(select(Node.id, Node.external_id, Node.name)
-                                                 .where(Node.id == node_id)), rel)
+                    add(
+                        "nodes",
+                        session.execute(
+                            select(Node.id, Node.external_id, Node.name).where(Node.id == node_id)
+                        ),
+                        rel,
+                    )
     if layer.id == "nodes":
         q = select(Link.id, Link.external_id, Link.name)
         add("links", session.execute(q.where(Link.to_node_id == feature_id)), "inflow")
         add("links", session.execute(q.where(Link.from_node_id == feature_id)), "outflow")
-        for target, model in (("outfalls", RiverOutfall), ("stations", Station),
-                              ("pollution_sources", PollutionSource)):
-            add(target, session.execute(select(model.id, model.code, model.name)
-                                        .where(model.node_id == feature_id)), "at_node")
+        for target, model in (
+            ("outfalls", RiverOutfall),
+            ("stations", Station),
+            ("pollution_sources", PollutionSource),
+        ):
+            add(
+                target,
+                session.execute(
+                    select(model.id, model.code, model.name).where(model.node_id == feature_id)
+                ),
+                "at_node",
+            )
     if layer.id in ("outfalls", "stations", "pollution_sources"):
         model = layer.model
         node_id = session.scalar(select(model.node_id).where(model.id == feature_id))  # type: ignore[attr-defined]
         if node_id is not None:
-            add("nodes", session.execute(select(Node.id, Node.external_id, Node.name)
-                                         .where(Node.id == node_id)), "discharges_into")
+            add(
+                "nodes",
+                session.execute(
+                    select(Node.id, Node.external_id, Node.name).where(Node.id == node_id)
+                ),
+                "discharges_into",
+            )
     if layer.id == "outfalls":
-        add("stations", session.execute(select(Station.id, Station.code, Station.name)
-                                        .where(Station.outfall_id == feature_id)), "monitored_by")
+        add(
+            "stations",
+            session.execute(
+                select(Station.id, Station.code, Station.name).where(
+                    Station.outfall_id == feature_id
+                )
+            ),
+            "monitored_by",
+        )
     return out

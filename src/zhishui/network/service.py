@@ -76,7 +76,7 @@ def import_network(
     division_code: str | None = None,
     locator: Locator | None = None,
 ) -> ImportSummary:
-    """Validate and upsert a network model; on any problem nothing is written (caller rolls back)."""
+    """Validate and upsert a network model; on any problem nothing is written."""
     actor.require("admin", "operator")
     source = model.source or name
     _validate(model, source)
@@ -135,7 +135,7 @@ def _existing(
     rows = session.execute(
         select(model.external_id, model.id).where(model.network_id == network_id)
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def _upsert(

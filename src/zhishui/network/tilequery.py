@@ -40,8 +40,9 @@ def min_diameter(zoom: int) -> float:
     return 1.2
 
 
-def tile_rows(session: Session, layer: Layer, actor: Actor, bbox: BBox,
-              zoom: int) -> list[tuple[BaseGeometry, dict[str, Any]]]:
+def tile_rows(
+    session: Session, layer: Layer, actor: Actor, bbox: BBox, zoom: int
+) -> list[tuple[BaseGeometry, dict[str, Any]]]:
     table = layer.table
     names = STYLE_COLUMNS[layer.id]
     cols = [table.c.id, table.c.geom, *(table.c[c] for c in names)]
@@ -52,7 +53,8 @@ def tile_rows(session: Session, layer: Layer, actor: Actor, bbox: BBox,
     if layer.id in ("links", "nodes"):
         model = Link if layer.id == "links" else Node
         stmt = select(*cols, Network.kind.label("network_kind")).join(
-            Network, Network.id == model.network_id)
+            Network, Network.id == model.network_id
+        )
         if layer.id == "links" and zoom < 14:
             conds.append(Link.diameter >= min_diameter(zoom))
         if layer.id == "nodes" and zoom < 16:

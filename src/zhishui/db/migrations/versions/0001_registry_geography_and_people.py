@@ -84,7 +84,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('division_code', sa.String(length=12), nullable=False),
-    sa.Column('source_crs', sa.String(length=40), nullable=True),
+    sa.Column('source_crs', sa.Text(), nullable=True),
     sa.Column('source_file', sa.String(length=300), nullable=True),
     sa.Column('options', zhishui.db.types.JSONType(), nullable=True),
     sa.Column('created_at', zhishui.db.types.UTCDateTime(timezone=True), nullable=False),
