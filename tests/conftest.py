@@ -21,7 +21,7 @@ from zhishui.core.clock import FixedClock
 from zhishui.core.settings import Settings
 from zhishui.db import migrate
 from zhishui.db.engine import make_engine
-from zhishui.org import geography
+from zhishui.org import geography, security
 from zhishui.org import service as org
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +32,7 @@ PG_URL = os.environ.get(
 REQUIRE_PG = os.environ.get("CI", "").lower() == "true" or os.environ.get("ZHISHUI_REQUIRE_PG")
 PASSWORD = "Secret-123"
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+security.use_profile("fast")  # argon2id with cheap parameters: the suite hashes many passwords
 
 
 def _pg_reachable() -> bool:
