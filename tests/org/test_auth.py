@@ -13,10 +13,19 @@ from zhishui.org.models import AuditEntry, User
 
 
 def test_every_api_route_needs_authentication(app_client: TestClient):
-    for path in ("/api/v1/me", "/api/v1/config", "/api/v1/layers/nodes/features",
-                 "/api/v1/search?q=1", "/api/v1/networks", "/ogc", "/ogc/collections",
-                 "/ogc/collections/components/items", "/tiles/links/12/3400/1700.pbf",
-                 "/api/v1/users", "/api/v1/imports"):
+    for path in (
+        "/api/v1/me",
+        "/api/v1/config",
+        "/api/v1/layers/nodes/features",
+        "/api/v1/search?q=1",
+        "/api/v1/networks",
+        "/ogc",
+        "/ogc/collections",
+        "/ogc/collections/components/items",
+        "/tiles/links/12/3400/1700.pbf",
+        "/api/v1/users",
+        "/api/v1/imports",
+    ):
         r = app_client.get(path)
         assert r.status_code == 401, path
         assert r.headers["www-authenticate"] == "Bearer"
@@ -115,13 +124,19 @@ def test_users_are_listed_within_scope(app_client: TestClient):
 
 def test_admin_adds_a_user_with_validation(app_client: TestClient):
     login(app_client, "admin")
-    r = app_client.post("/api/v1/users", json={"username": "new1", "password": "abcdefgh",
-                                               "org_unit": "SC1", "roles": ["handler"]})
+    r = app_client.post(
+        "/api/v1/users",
+        json={"username": "new1", "password": "abcdefgh", "org_unit": "SC1", "roles": ["handler"]},
+    )
     assert r.status_code == 422 and r.json()["details"]["field"] == "password"
-    r = app_client.post("/api/v1/users", json={"username": "new1", "password": "abcd-1234",
-                                               "org_unit": "SC1", "roles": ["wizard"]})
+    r = app_client.post(
+        "/api/v1/users",
+        json={"username": "new1", "password": "abcd-1234", "org_unit": "SC1", "roles": ["wizard"]},
+    )
     assert r.status_code == 422
-    r = app_client.post("/api/v1/users", json={"username": "new1", "password": "abcd-1234",
-                                               "org_unit": "SC1", "roles": ["handler"]})
+    r = app_client.post(
+        "/api/v1/users",
+        json={"username": "new1", "password": "abcd-1234", "org_unit": "SC1", "roles": ["handler"]},
+    )
     assert r.status_code == 201
     login(app_client, "new1", "abcd-1234")

@@ -42,8 +42,9 @@ def _logged_in(request: Request) -> bool:
 
 def _page(request: Request, name: str, **extra: object) -> Response:
     lang = _lang(request)
-    response = templates.TemplateResponse(request, name, {"lang": lang, "version": __version__,
-                                                          **extra})
+    response = templates.TemplateResponse(
+        request, name, {"lang": lang, "version": __version__, **extra}
+    )
     if request.query_params.get("lang") in ("zh", "en"):
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
     return response
@@ -54,8 +55,12 @@ def mount(app: FastAPI) -> None:
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     def login_page(request: Request) -> Response:
-        return _page(request, "login.html", error=request.query_params.get("error"),
-                     next=request.query_params.get("next", "/"))
+        return _page(
+            request,
+            "login.html",
+            error=request.query_params.get("error"),
+            next=request.query_params.get("next", "/"),
+        )
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index(request: Request) -> Response:
