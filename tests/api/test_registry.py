@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import login
@@ -81,6 +82,7 @@ def test_networks_list(admin_client: TestClient, county):
     nets = admin_client.get("/api/v1/networks").json()
     assert nets[0]["name"] == "storm-a" and nets[0]["links"] == 5
     assert 0.3 < nets[0]["length_km"] < 0.6
+    assert nets[0]["bbox"] == pytest.approx([119.61, 30.61, 119.615, 30.61], abs=1e-4)
 
 
 def test_config_lists_layers_and_map(admin_client: TestClient):

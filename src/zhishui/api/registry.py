@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from zhishui.api.deps import Ctx, CurrentActor, DbSession
 from zhishui.api.geojson import feature_json, geometry_json
@@ -17,9 +17,9 @@ from zhishui.db.spatial import BBox
 from zhishui.network import checking
 from zhishui.network.importing import import_file
 from zhishui.network.layers import LAYERS, get_layer
-from zhishui.network.models import ImportRun, Link, Network, Node
+from zhishui.network.models import ImportRun
 from zhishui.network.query import get_feature, query_features, related, search
-from zhishui.org.scope import scope_clause
+from zhishui.network.service import network_summaries
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 
@@ -122,53 +122,27 @@ def find(
                 "id": f.id,
                 "code": code,
                 "name": f.properties.get("name"),
-                "kind": f.properties.get("kind") or f.properties.get("class_code"),
+                "kind": f.properties.get("kind")
+                or f.properties.get("class_code")
+                or f.properties.get("outfall_type"),
                 "bbox": list(f.geometry.bounds) if f.geometry is not None else None,
             }
         )
     return out
 
 
-@router.get("/networks", summary="Networks with their size")
+@router.get("/networks", summary="Networks with their size in your area")
 def networks(session: DbSession, actor: CurrentActor) -> list[dict[str, Any]]:
-    rows = (
-        session.execute(
-            select(Network).where(scope_clause(Network.division_code, actor)).order_by(Network.name)
-        )
-        .scalars()
-        .all()
-    )
-    out = []
-    for n in rows:
-        nodes = session.scalar(select(func.count()).where(Node.network_id == n.id))
-        links, km = session.execute(
-            select(func.count(), func.coalesce(func.sum(Link.length), 0)).where(
-                Link.network_id == n.id
-            )
-        ).one()
-        out.append(
-            {
-                "id": n.id,
-                "name": n.name,
-                "kind": n.kind,
-                "division_code": n.division_code,
-                "source_crs": n.source_crs,
-                "source_file": n.source_file,
-                "nodes": nodes,
-                "links": links,
-                "length_km": round(float(km) / 1000, 3),
-            }
-        )
-    return out
+    return network_summaries(session, actor)
 
 
 @router.get("/networks/{name}/check", summary="Network check findings")
-def check(session: DbSession, actor: CurrentActor, name: str) -> dict[str, Any]:
+def check(session: DbSession, actor: CurrentActor, name: str, lang: str = "zh") -> dict[str, Any]:
     findings = checking.check_registered(session, name, actor)
     return {
         "network": name,
         "summary": checking.summarize(findings),
-        "findings": [checking.finding_json(f) for f in findings],
+        "findings": [checking.finding_json(f, lang) for f in findings],
     }
 
 

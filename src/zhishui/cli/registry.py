@@ -10,6 +10,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from zhishui.cli.common import console, context, err
+from zhishui.core.settings import Settings
 from zhishui.network import checking
 from zhishui.network.export import FORMATS, export_network
 from zhishui.network.importing import FEATURE_TARGETS, import_file
@@ -82,6 +83,7 @@ def check(
     if as_json:
         console.print_json(data=[checking.finding_json(f) for f in findings])
         return
+    lang = Settings.from_env().default_locale
     summary = checking.summarize(findings)
     table = Table("code", "severity", "count", title=f"network check: {network}")
     for code, count in summary.items():
@@ -92,7 +94,7 @@ def check(
     for f in findings:
         shown[f.code] = shown.get(f.code, 0) + 1
         if shown[f.code] <= limit:
-            console.print(f"  [{f.severity}] {checking.describe(f)}")
+            console.print(f"  [{f.severity}] {checking.describe(f, lang)}")
     if any(f.severity == "error" for f in findings):
         raise typer.Exit(1)
 

@@ -7,11 +7,12 @@ from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from zhishui.core.errors import InputRejected, NotFound, Problem, ValidationFailed
 from zhishui.core.geo import geodesic_length_m, to_storage
+from zhishui.db.extent import extent_where
 from zhishui.network.models import (
     LINK_KINDS,
     NETWORK_KINDS,
@@ -23,7 +24,7 @@ from zhishui.network.models import (
 )
 from zhishui.network.records import LinkRecord, NetworkModel, NodeRecord
 from zhishui.org.geography import Locator
-from zhishui.org.scope import Actor
+from zhishui.org.scope import Actor, scope_clause
 
 CHUNK = 5000
 
@@ -43,6 +44,43 @@ def get_network(session: Session, name: str, actor: Actor | None = None) -> Netw
     if network is None or (actor is not None and not actor.covers(network.division_code)):
         raise NotFound(f"network {name!r} does not exist")
     return network
+
+
+def network_summaries(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """Networks that reach into the actor's area, with the size and extent of the part inside it."""
+    out = []
+    for n in session.scalars(select(Network).order_by(Network.name)):
+        if not (actor.covers(n.division_code) or actor.division_prefix.startswith(n.division_code)):
+            continue
+        in_scope = scope_clause(Node.division_code, actor)
+        nodes = session.scalar(select(func.count()).where(Node.network_id == n.id, in_scope))
+        links, metres = session.execute(
+            select(func.count(), func.coalesce(func.sum(Link.length), 0)).where(
+                Link.network_id == n.id, scope_clause(Link.division_code, actor)
+            )
+        ).one()
+        out.append(
+            {
+                "id": n.id,
+                "name": n.name,
+                "kind": n.kind,
+                "division_code": n.division_code,
+                "source_crs": n.source_crs,
+                "source_file": n.source_file,
+                "nodes": nodes,
+                "links": links,
+                "length_km": round(float(metres) / 1000, 3),
+                "whole": actor.covers(n.division_code),
+                "bbox": _network_bbox(session, n.id, actor),
+            }
+        )
+    return out
+
+
+def _network_bbox(session: Session, network_id: int, actor: Actor) -> list[float] | None:
+    where = and_(Node.network_id == network_id, scope_clause(Node.division_code, actor))
+    box = extent_where(session, Node.__table__, where)
+    return list(box) if box else None
 
 
 def ensure_network(

@@ -1,0 +1,1 @@
+"""Loading prepared data (the demo county) through the ordinary services."""
