@@ -110,8 +110,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def settings(db_url: str) -> Settings:
-    return Settings(database_url=db_url, secret_key="test", login_max_failures=3)
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=db_url, secret_key="test", login_max_failures=3,
+                    data_dir=str(tmp_path / "data"))
 
 
 @pytest.fixture

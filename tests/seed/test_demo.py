@@ -52,8 +52,7 @@ def test_demo_county_is_complete_and_consistent(demo, tmp_path):
         for name in NETWORK_NAMES.values():
             findings = check_registered(s, name, SYSTEM)
             assert not [f for f in findings if f.severity == "error"], name
-    if ctx.settings.is_sqlite:
-        assert (tmp_path / CATCHMENT_FILE).exists()
+    assert (tmp_path / "data" / CATCHMENT_FILE).exists()
 
 
 def test_demo_is_loaded_once(demo):

@@ -23,6 +23,7 @@ class Settings:
     basemap_attribution: str = ""
     default_locale: str = "zh"
     upload_max_mb: int = 200
+    data_dir: str = "var"
     map_center: tuple[float, float] = (119.68, 30.63)
     map_zoom: float = 11.0
     extra: dict[str, str] = field(default_factory=dict)
@@ -52,6 +53,7 @@ class Settings:
             basemap_attribution=env.get("ZHISHUI_BASEMAP_ATTRIBUTION", ""),
             default_locale=env.get("ZHISHUI_LOCALE", base.default_locale),
             upload_max_mb=int(env.get("ZHISHUI_UPLOAD_MAX_MB", base.upload_max_mb)),
+            data_dir=env.get("ZHISHUI_DATA_DIR", base.data_dir),
             map_center=_parse_center(center) if center else base.map_center,
             map_zoom=float(env.get("ZHISHUI_MAP_ZOOM", base.map_zoom)),
         )

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from zhishui.bootstrap import Context
 from zhishui.core.geo import to_storage
-from zhishui.core.settings import sqlite_path
 from zhishui.demo import DemoCounty, build_demo, place_ltown
 from zhishui.demo.county import UserSpec, build_divisions, build_grids, build_users
 from zhishui.demo.geo import build_geography
@@ -174,9 +173,9 @@ def load_demo(ctx: Context, console: Console) -> list[UserSpec]:
 
 
 def _write_catchment(ctx: Context, demo: DemoCounty) -> None:
-    """Write the catchment model beside the database file, for EPA SWMM or pyswmm."""
-    db = sqlite_path(ctx.settings.database_url)
-    folder = db.parent if db is not None else Path.cwd()
+    """Write the catchment model into the data folder, for EPA SWMM or pyswmm."""
+    folder = Path(ctx.settings.data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
     write_swmm(demo.catchment, folder / CATCHMENT_FILE)
 
 
