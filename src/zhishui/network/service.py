@@ -7,11 +7,12 @@ from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from zhishui.core.errors import InputRejected, NotFound, Problem, ValidationFailed
-from zhishui.core.geo import geodesic_length_m, to_storage
+from zhishui.core.geo import geodesic_length_m, to_storage, within_area_of_use
+from zhishui.db import bulk
 from zhishui.db.extent import extent_where
 from zhishui.network.models import (
     LINK_KINDS,
@@ -25,8 +26,6 @@ from zhishui.network.models import (
 from zhishui.network.records import LinkRecord, NetworkModel, NodeRecord
 from zhishui.org.geography import Locator
 from zhishui.org.scope import Actor, scope_clause
-
-CHUNK = 5000
 
 
 @dataclass
@@ -185,15 +184,12 @@ def _upsert(
     label: str,
 ) -> dict[str, int]:
     existing = _existing(session, model, network_id)
-    new = [r for r in rows if r["external_id"] not in existing]
-    old = [{**r, "id": existing[r["external_id"]]} for r in rows if r["external_id"] in existing]
-    for i in range(0, len(new), CHUNK):
-        session.execute(insert(model), new[i : i + CHUNK])
-    for i in range(0, len(old), CHUNK):
-        session.execute(update(model), old[i : i + CHUNK])
-    summary.inserted[label] = len(new)
-    summary.updated[label] = len(old)
-    return _existing(session, model, network_id) if new else existing
+    ids = [existing.get(r["external_id"]) for r in rows]
+    columns = {key: [r[key] for r in rows] for key in rows[0]} if rows else {}
+    done = bulk.upsert(session, model.__table__, columns, ids)  # type: ignore[attr-defined]
+    summary.inserted[label] = done.inserted
+    summary.updated[label] = done.updated
+    return _existing(session, model, network_id) if done.inserted else existing
 
 
 def _xy(records: list, transform: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -212,6 +208,7 @@ def _load_nodes(
 ) -> tuple[dict[str, tuple[float, float]], dict[str, int]]:
     lon, lat = _xy(nodes, transform)
     has = ~(np.isnan(lon) | np.isnan(lat))
+    check_positions(nodes, lon, lat, has, network.source_crs, network.source_file or "")
     divisions = locator.divisions(lon, lat, network.division_code)
     geoms = shapely.points(lon, lat)
     rows = []
@@ -234,6 +231,21 @@ def _load_nodes(
             }
         )
     return lonlat, _upsert(session, Node, network.id, rows, summary, "nodes")
+
+
+def check_positions(records: list, lon: np.ndarray, lat: np.ndarray, has: np.ndarray,
+                    crs: str | None, source: str) -> None:
+    """Reject coordinates that cannot be in the given CRS (or are not lon/lat without one)."""
+    bad = has & ~within_area_of_use(crs, lon, lat)
+    if not bad.any():
+        return
+    hint = f"outside the area of {crs}" if crs else "not lon/lat and no CRS was given"
+    problems = [
+        Problem(f"coordinates ({records[i].x}, {records[i].y}) are {hint}; "
+                "give the file's CRS, e.g. --crs EPSG:4549", source, records[i].line, "x/y")
+        for i in np.flatnonzero(bad)[:20]
+    ]
+    raise InputRejected(problems=problems)
 
 
 def _load_links(
