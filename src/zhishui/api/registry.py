@@ -8,13 +8,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from pydantic import BaseModel, Field
+from shapely.geometry import shape
 from sqlalchemy import select
 
 from zhishui.api.deps import Ctx, CurrentActor, DbSession
 from zhishui.api.geojson import feature_json, geometry_json
 from zhishui.core.errors import InputRejected, Problem, ValidationFailed
 from zhishui.db.spatial import BBox
-from zhishui.network import checking
+from zhishui.network import checking, editing
 from zhishui.network.importing import import_file
 from zhishui.network.layers import LAYERS, get_layer
 from zhishui.network.models import ImportRun
@@ -103,6 +105,33 @@ def layer_feature(
         layer=layer.id,
         related=related(session, layer, feature_id, actor),
     )
+
+
+class FeatureChange(BaseModel):
+    properties: dict[str, Any] = Field(default_factory=dict)
+    geometry: dict[str, Any] | None = None
+
+
+@router.patch("/layers/{layer_id}/features/{feature_id}", summary="Change a feature")
+def change_feature(
+    session: DbSession, actor: CurrentActor, layer_id: str, feature_id: int, body: FeatureChange
+) -> dict[str, Any]:
+    geometry = None
+    if body.geometry is not None:
+        try:
+            geometry = shape(body.geometry)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise ValidationFailed("geometry is not valid GeoJSON", field="geometry") from None
+    layer = get_layer(layer_id)
+    changed = editing.update_feature(session, layer, feature_id, body.properties, actor, geometry)
+    return {"id": feature_id, "changed": changed}
+
+
+@router.delete(
+    "/layers/{layer_id}/features/{feature_id}", status_code=204, summary="Delete a feature (admin)"
+)
+def remove_feature(session: DbSession, actor: CurrentActor, layer_id: str, feature_id: int) -> None:
+    editing.delete_feature(session, get_layer(layer_id), feature_id, actor)
 
 
 @router.get("/search", summary="Find features by code or name")
