@@ -140,3 +140,23 @@ def test_admin_adds_a_user_with_validation(app_client: TestClient):
     )
     assert r.status_code == 201
     login(app_client, "new1", "abcd-1234")
+
+
+PUBLIC = {"/login", "/healthz", "/auth/login", "/auth/login-form", "/static", "/",
+          "/import", "/api/openapi.json", "/api/docs", "/api/docs/oauth2-redirect"}
+
+
+def test_no_route_is_open_by_accident(app_client: TestClient):
+    """Every operation in the OpenAPI schema answers 401 without credentials, unless public."""
+    import re
+
+    checked = 0
+    for path, operations in app_client.app.openapi()["paths"].items():
+        if path in PUBLIC:
+            continue
+        url = re.sub(r"\{[^}]+\}", "1", path)
+        for method in operations:
+            r = app_client.request(method.upper(), url)
+            assert r.status_code == 401, f"{method} {path} -> {r.status_code}"
+            checked += 1
+    assert checked >= 15
