@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import wntr
 from pyswmm import Simulation
-
 from tests.factories import load_storm
+
 from zhishui.core.errors import InputRejected, ValidationFailed
 from zhishui.network.export import export_network
 from zhishui.network.importing import import_file

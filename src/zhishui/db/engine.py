@@ -23,6 +23,12 @@ def make_engine(url: str, **kw: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, **kw)
         event.listen(engine, "connect", _sqlite_on_connect)
         return engine
+    # Plans for the actual values, always: psycopg prepares a statement after 5 runs and
+    # PostgreSQL may then switch to a generic plan, blind to the bbox and scope values; for
+    # the bbox + division-range query that plan ANDs in the division index (every row of a
+    # county) and is ~100× slower. Prepared statements themselves stay (fast executemany).
+    kw["connect_args"] = {"options": "-c plan_cache_mode=force_custom_plan",
+                          **kw.get("connect_args", {})}
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kw)
 
 
@@ -30,7 +36,24 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+class SpatialTriggers:
+    """Per-connection switch read by the R*Tree triggers (`WHEN zs_rtree_auto()`).
+
+    On by default; the bulk writer turns it off on its own connection while it writes the
+    R*Tree rows itself, so that ordinary ORM writes keep the index in step through the triggers.
+    """
+
+    def __init__(self) -> None:
+        self.on = True
+
+    def __call__(self) -> int:
+        return 1 if self.on else 0
+
+
+TRIGGER_SWITCH = "zs_rtree_auto"
+
+
+def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
@@ -40,6 +63,10 @@ def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cur.close()
     for i, name in enumerate(("zs_minx", "zs_miny", "zs_maxx", "zs_maxy")):
         dbapi_conn.create_function(name, 1, _bound_getter(i), deterministic=True)
+    switch = SpatialTriggers()
+    dbapi_conn.create_function(TRIGGER_SWITCH, 0, switch)
+    if record is not None:
+        record.info[TRIGGER_SWITCH] = switch
 
 
 def _bound_getter(i: int) -> Any:

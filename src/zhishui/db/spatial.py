@@ -11,6 +11,7 @@ from sqlalchemy.sql.expression import TableClause
 from zhishui.db.types import STORAGE_SRID
 
 BBox = tuple[float, float, float, float]
+TRIGGER_GUARD = "zs_rtree_auto()"
 
 
 def rtree_name(table: str, column: str = "geom") -> str:
@@ -31,11 +32,15 @@ def create_spatial_index(conn: Connection, table: str, column: str = "geom") -> 
         f"zs_minx(new.{column}), zs_maxx(new.{column}), zs_miny(new.{column}), "
         f"zs_maxy(new.{column})"
     )
+    # Insert and update triggers are guarded by a per-connection switch (see db.engine) that
+    # db.bulk turns off while it writes the R*Tree rows itself; deletes always go through.
     for sql in (
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {rt} USING rtree(id, minx, maxx, miny, maxy)",
         f"CREATE TRIGGER IF NOT EXISTS {rt}_ins AFTER INSERT ON {table} "
-        f"WHEN new.{column} IS NOT NULL BEGIN INSERT INTO {rt} VALUES (new.id, {bounds}); END",
-        f"CREATE TRIGGER IF NOT EXISTS {rt}_upd AFTER UPDATE OF {column} ON {table} BEGIN "
+        f"WHEN new.{column} IS NOT NULL AND {TRIGGER_GUARD} "
+        f"BEGIN INSERT INTO {rt} VALUES (new.id, {bounds}); END",
+        f"CREATE TRIGGER IF NOT EXISTS {rt}_upd AFTER UPDATE OF {column} ON {table} "
+        f"WHEN {TRIGGER_GUARD} BEGIN "
         f"DELETE FROM {rt} WHERE id = old.id; "
         f"INSERT INTO {rt} SELECT new.id, {bounds} WHERE new.{column} IS NOT NULL; END",
         f"CREATE TRIGGER IF NOT EXISTS {rt}_del AFTER DELETE ON {table} BEGIN "
@@ -59,11 +64,17 @@ def drop_spatial_index(conn: Connection, table: str, column: str = "geom") -> No
 def bbox_clause(
     table: Table, bbox: BBox, dialect: str, column: str = "geom"
 ) -> ColumnElement[bool]:
-    """Rows whose geometry's bounding box overlaps `bbox` (lon/lat, EPSG:4326), index-backed."""
+    """Rows whose geometry meets `bbox` (lon/lat, EPSG:4326), index-backed.
+
+    PostGIS: ST_Intersects, exact (its GiST does the && first). Its high declared cost also
+    keeps the planner off "walk the primary key in ORDER BY id order and filter", which for
+    a 1 km² window with LIMIT 100 reads ~10⁵ rows instead of ~10³. SQLite: the R*Tree box
+    overlap, whose float32 boxes are rounded outwards (points < ~1 m outside may match).
+    """
     minx, miny, maxx, maxy = bbox
     if dialect == "postgresql":
         envelope = func.ST_MakeEnvelope(minx, miny, maxx, maxy, STORAGE_SRID)
-        return table.c[column].op("&&")(envelope)
+        return func.ST_Intersects(table.c[column], envelope)
     rt = rtree_table(table.name, column)
     sub = select(rt.c.id).where(
         and_(rt.c.maxx >= minx, rt.c.minx <= maxx, rt.c.maxy >= miny, rt.c.miny <= maxy)

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import shapely
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from zhishui.core.errors import InputRejected, Problem
 from zhishui.core.geo import to_storage
+from zhishui.db import bulk
 from zhishui.network.models import (
     Component,
     ComponentClass,
@@ -23,10 +23,10 @@ from zhishui.network.models import (
     Station,
 )
 from zhishui.network.records import FeatureRecord
+from zhishui.network.service import check_positions
 from zhishui.org.geography import Locator
 from zhishui.org.scope import Actor
 
-CHUNK = 5000
 OUTFALL_TYPES = ("industrial", "municipal_wwtp", "agricultural", "other")
 MODELS: dict[str, type] = {
     "components": Component,
@@ -69,43 +69,71 @@ def import_features(
         np.array([np.nan if r.x is None else r.x for r in records], dtype=float),
         np.array([np.nan if r.y is None else r.y for r in records], dtype=float),
     )
+    valid = ~(np.isnan(lon) | np.isnan(lat))
+    check_positions(records, lon, lat, valid, crs, source)
     locator = locator or Locator.load(session)
     county = actor.division_prefix
     divisions = locator.divisions(lon, lat, county)
     grids = locator.grids(lon, lat) if target == "components" else [None] * len(records)
-    geoms = shapely.points(lon, lat)
     valid = ~(np.isnan(lon) | np.isnan(lat))
-    rows = []
-    for i, r in enumerate(records):
-        row: dict[str, Any] = {
-            "code": r.code,
-            "name": r.name,
-            KIND_COLUMN[target]: r.kind,
-            "division_code": divisions[i]
-            if valid[i]
-            else (r.code[:6] if target == "components" else county),
-            "geom": geoms[i] if valid[i] else None,
-        }
-        attrs = dict(r.attrs)
-        for col in COLUMNS[target]:
-            if col in attrs:
-                row[col] = attrs.pop(col)
-        if target == "components" and not row.get("grid_code"):
-            row["grid_code"] = grids[i]
-        if target == "outfalls" and row.get("name") is None:
-            row["name"] = r.code
-        for key in ("node", "network", "division_code"):
-            attrs.pop(key, None)
-        if target != "components":
-            row["node_id"] = node_ids.get(i)
-            row.setdefault("name", r.code)
-        row["attrs"] = attrs or None
-        if not actor.covers(row["division_code"]):
+    columns = _columns(target, records, divisions, grids, valid.tolist(), county, node_ids)
+    for r, division in zip(records, columns["division_code"], strict=True):
+        if not actor.covers(division):
             problems.append(Problem("outside your area of responsibility", source, r.line, "x/y"))
-        rows.append(row)
     if problems:
         raise InputRejected(problems=problems[:200])
-    return _upsert(session, model, rows)
+    columns["geom"] = bulk.Points(np.where(valid, lon, np.nan), np.where(valid, lat, np.nan))
+    return _upsert(session, model, columns)
+
+
+def _columns(
+    target: str,
+    records: list[FeatureRecord],
+    divisions: list[str],
+    grids: list[str | None],
+    valid: list[bool],
+    county: str,
+    node_ids: dict[int, int],
+) -> dict[str, Any]:
+    """The rows as columns; bulk.MISSING where a record lacks an optional column."""
+    components = target == "components"
+    codes = [r.code for r in records]
+    names = [r.name for r in records]
+    if target == "outfalls":
+        names = [code if name is None else name for code, name in zip(codes, names, strict=True)]
+    fallback = [c[:6] for c in codes] if components else [county] * len(codes)
+    cols: dict[str, Any] = {
+        "code": codes,
+        "name": names,
+        KIND_COLUMN[target]: [r.kind for r in records],
+        "division_code": [
+            d if ok else f for d, ok, f in zip(divisions, valid, fallback, strict=True)
+        ],
+    }
+    extra: dict[str, list[Any]] = {col: [] for col in COLUMNS[target]}
+    attrs_col: list[dict[str, Any] | None] = []
+    for r in records:
+        if not r.attrs:
+            for out in extra.values():
+                out.append(bulk.MISSING)
+            attrs_col.append(None)
+            continue
+        attrs = dict(r.attrs)
+        for col, out in extra.items():
+            out.append(attrs.pop(col, bulk.MISSING))
+        for key in ("node", "network", "division_code"):
+            attrs.pop(key, None)
+        attrs_col.append(attrs or None)
+    cols.update(extra)
+    if components:
+        cols["grid_code"] = [
+            g if v is bulk.MISSING or not v else v
+            for v, g in zip(extra["grid_code"], grids, strict=True)
+        ]
+    else:
+        cols["node_id"] = [node_ids.get(i) for i in range(len(records))]
+    cols["attrs"] = attrs_col
+    return cols
 
 
 def _validate(
@@ -185,24 +213,13 @@ def _resolve_nodes(
     return out
 
 
-def _upsert(session: Session, model: type, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    codes = [r["code"] for r in rows]
-    existing: dict[str, int] = {}
-    for i in range(0, len(codes), 900):
-        chunk = codes[i : i + 900]
-        existing.update(
-            session.execute(
-                select(model.code, model.id).where(model.code.in_(chunk))  # type: ignore[attr-defined]
-            ).all()
-        )  # type: ignore[attr-defined]
-    new = [r for r in rows if r["code"] not in existing]
-    old = [{**r, "id": existing[r["code"]]} for r in rows if r["code"] in existing]
-    for i in range(0, len(new), CHUNK):
-        session.execute(insert(model), new[i : i + CHUNK])
-    for i in range(0, len(old), CHUNK):
-        session.execute(update(model), old[i : i + CHUNK])
+def _upsert(session: Session, model: type, columns: dict[str, Any]) -> dict[str, Any]:
+    table = model.__table__  # type: ignore[attr-defined]
+    existing = bulk.lookup_ids(session, table, "code", columns["code"])
+    ids = [existing.get(code) for code in columns["code"]]
+    done = bulk.upsert(session, table, columns, ids)
     session.flush()
-    return {"inserted": len(new), "updated": len(old)}
+    return {"inserted": done.inserted, "updated": done.updated}
 
 
 def import_feature_file(
