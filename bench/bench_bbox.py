@@ -34,6 +34,7 @@ from zhishui.network.query import query_features
 from zhishui.org.scope import SYSTEM, Actor, prefix_upper
 
 PG_DATABASE = "zhishui_bench_bbox"
+SERIAL = "-c max_parallel_workers_per_gather=0"  # as zhishui's engine sets it
 ACTOR = Actor(None, "bench", frozenset({"admin"}), None, "city", COUNTY)  # a county admin
 PROPS = "code, class_code, name, division_code, grid_code, owner_department, status"
 COLUMNS = ["backend", "pass", "case", "queries", "rows_avg", "p50_ms", "p95_ms", "p99_ms",
@@ -184,7 +185,8 @@ def _raw(url: str) -> Callable[[int], Query]:
 
         mark = "?"
     else:
-        conn = psycopg.connect(url.replace("+psycopg", ""), autocommit=True, prepare_threshold=None)
+        conn = psycopg.connect(url.replace("+psycopg", ""), autocommit=True, prepare_threshold=None,
+                                options=SERIAL)
         where = ("division_code >= %s AND division_code < %s AND "
                  "ST_Intersects(geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))")
 
@@ -218,7 +220,8 @@ def _index_only(url: str) -> Query:
             return n, n
 
         return run
-    conn = psycopg.connect(url.replace("+psycopg", ""), autocommit=True, prepare_threshold=None)
+    conn = psycopg.connect(url.replace("+psycopg", ""), autocommit=True, prepare_threshold=None,
+                                options=SERIAL)
     sql = "SELECT count(*) FROM components WHERE geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"
 
     def run_pg(box: tuple[float, float, float, float]) -> tuple[int, int | None]:
