@@ -43,8 +43,9 @@ def _pg_reachable() -> bool:
         return False
 
 
-def _worker_url(worker_id: str) -> str:
-    return PG_URL if worker_id in ("master", "") else f"{PG_URL}_{worker_id}"
+def _worker_url(worker_id: str, run_id: str) -> str:
+    """A database of its own per test run and worker, so that parallel runs never collide."""
+    return f"{PG_URL}_{run_id[:8]}_{worker_id}"
 
 
 @pytest.fixture(scope="session")
@@ -59,12 +60,12 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_database(worker_id: str) -> Iterator[str]:
+def pg_database(worker_id: str, testrun_uid: str) -> Iterator[str]:
     if not _pg_reachable():
         if REQUIRE_PG:
             pytest.fail("PostgreSQL is required (CI=true) but not reachable on 127.0.0.1:5432")
         pytest.skip("PostgreSQL not reachable")
-    url = _worker_url(worker_id)
+    url = _worker_url(worker_id, testrun_uid)
     name = sa.engine.make_url(url).database
     admin = make_engine(
         sa.engine.make_url(url).set(database="postgres").render_as_string(False),
@@ -73,11 +74,13 @@ def pg_database(worker_id: str) -> Iterator[str]:
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
     engine = make_engine(url)
     migrate.upgrade(engine)
     engine.dispose()
     yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _truncate_all(engine: sa.Engine) -> None:
