@@ -52,6 +52,17 @@ def _coerce(col_type: object, raw: str, name: str) -> object:
     return raw
 
 
+def _columns(layer: Layer) -> list[Any]:
+    """id, geometry, then the layer's properties: the row shape `_feature` reads."""
+    table = layer.table
+    return [table.c.id, table.c.geom, *(table.c[p] for p in layer.properties)]
+
+
+def _feature(layer: Layer, row: Any) -> Feature:
+    props = dict(zip(layer.properties, row[2 : 2 + len(layer.properties)], strict=True))
+    return Feature(layer.id, row[0], props, row[1])
+
+
 def query_features(
     session: Session,
     layer: Layer,
@@ -64,13 +75,14 @@ def query_features(
 ) -> tuple[list[Feature], int | None]:
     table = layer.table
     conds = _conditions(session, layer, actor, bbox, filters or {})
-    cols = [table.c.id, table.c.geom, *(table.c[p] for p in layer.properties)]
-    stmt = select(*cols).where(and_(*conds)).order_by(table.c.id).limit(limit).offset(offset)
-    rows = session.execute(stmt).all()
-    features = [
-        Feature(layer.id, row[0], dict(zip(layer.properties, row[2:], strict=True)), row[1])
-        for row in rows
-    ]
+    stmt = (
+        select(*_columns(layer))
+        .where(and_(*conds))
+        .order_by(table.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    features = [_feature(layer, row) for row in session.execute(stmt)]
     matched = None
     if count:
         matched = session.scalar(select(func.count()).select_from(table).where(and_(*conds)))
@@ -79,17 +91,19 @@ def query_features(
 
 def get_feature(session: Session, layer: Layer, feature_id: int, actor: Actor) -> Feature:
     table = layer.table
-    cols = [table.c.id, table.c.geom, *(table.c[p] for p in layer.properties)]
+    cols = _columns(layer)
     if "attrs" in table.c:
         cols.append(table.c.attrs)
     row = session.execute(select(*cols).where(table.c.id == feature_id)).first()
-    props = dict(zip(layer.properties, row[2:], strict=False)) if row is not None else {}
-    in_scope = layer.division_column is None or actor.covers(props.get(layer.division_column))
-    if row is None or not in_scope:
+    feature = _feature(layer, row) if row is not None else None
+    if feature is None or (
+        layer.division_column is not None
+        and not actor.covers(feature.properties.get(layer.division_column))
+    ):
         raise NotFound(f"{layer.id} {feature_id} does not exist or is outside your area")
     if "attrs" in table.c and row[-1]:
-        props["attrs"] = row[-1]
-    return Feature(layer.id, row[0], props, row[1])
+        feature.properties["attrs"] = row[-1]
+    return feature
 
 
 def search(session: Session, actor: Actor, text: str, limit: int = 20) -> list[Feature]:
@@ -107,12 +121,8 @@ def search(session: Session, actor: Actor, text: str, limit: int = 20) -> list[F
         conds = [or_(*match)]
         if layer.division_column:
             conds.append(scope_clause(table.c[layer.division_column], actor))
-        cols = [table.c.id, table.c.geom, *(table.c[p] for p in layer.properties)]
-        stmt = select(*cols).where(and_(*conds)).limit(limit - len(results))
-        for row in session.execute(stmt):
-            results.append(
-                Feature(layer.id, row[0], dict(zip(layer.properties, row[2:], strict=True)), row[1])
-            )
+        stmt = select(*_columns(layer)).where(and_(*conds)).limit(limit - len(results))
+        results.extend(_feature(layer, row) for row in session.execute(stmt))
         if len(results) >= limit:
             break
     return results
